@@ -4,6 +4,24 @@
 //! `auth`; `domain` uses `ports`; `adapters` implement `ports` for SQLite, a local
 //! directory, an outbox of `.eml` files and an in-process bus, or for DynamoDB, S3,
 //! SES v2 and EventBridge. `App` holds the adapters chosen once from `Config`.
+//!
+//! Entry points stay a few lines: a Lambda binary reads `Config`, builds `App` once
+//! with the ports its routes need (`app::Needs`), and hands its route group to
+//! `lambda::run`; clients and caches then live across warm invocations. `aamu serve`
+//! builds every port and serves every group on one socket.
 
 pub mod adapters;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod lambda;
 pub mod ports;
+pub mod telemetry;
+
+pub use app::App;
+pub use config::Config;
+pub use error::{Error, Result};

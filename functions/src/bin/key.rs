@@ -1,1 +1,8 @@
-fn main(){}
+//! Lambda function `key`: `GET /api/v1/key`.
+
+use aamu::app::Needs;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    aamu::lambda::run("key", Needs::STORE).await
+}

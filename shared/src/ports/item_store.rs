@@ -48,7 +48,10 @@ pub struct Key {
 
 impl Key {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Key { pk: pk.into(), sk: sk.into() }
+        Key {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
     }
 
     /// The key of a stored item, when it has string `pk` and `sk` attributes.
@@ -68,7 +71,8 @@ pub enum Cond {
     NotExists,
     /// The item exists and its attribute equals the value.
     Equals(String, Value),
-    /// The item exists and lacks the attribute (or it is null).
+    /// No item exists, or it lacks the attribute (or holds null there), as
+    /// DynamoDB's `attribute_not_exists` treats it.
     Missing(String),
 }
 
@@ -85,7 +89,8 @@ impl Cond {
             (Cond::NotExists, current) => current.is_none(),
             (Cond::Equals(attr, value), Some(item)) => item.get(attr) == Some(value),
             (Cond::Missing(attr), Some(item)) => item.get(attr).is_none_or(Value::is_null),
-            (_, None) => false,
+            (Cond::Missing(_), None) => true,
+            (Cond::Equals(..), None) => false,
         }
     }
 }
@@ -193,11 +198,28 @@ pub struct Page {
 /// One operation of a transactional write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOp {
-    Put { table: Table, item: Item, conds: Vec<Cond> },
+    Put {
+        table: Table,
+        item: Item,
+        conds: Vec<Cond>,
+    },
     /// Set the given attributes (a null value removes the attribute) on an existing item.
-    Update { table: Table, key: Key, set: Item, conds: Vec<Cond> },
-    Delete { table: Table, key: Key, conds: Vec<Cond> },
-    Check { table: Table, key: Key, conds: Vec<Cond> },
+    Update {
+        table: Table,
+        key: Key,
+        set: Item,
+        conds: Vec<Cond>,
+    },
+    Delete {
+        table: Table,
+        key: Key,
+        conds: Vec<Cond>,
+    },
+    Check {
+        table: Table,
+        key: Key,
+        conds: Vec<Cond>,
+    },
 }
 
 /// What a store operation can fail with.
@@ -266,7 +288,12 @@ fn value_size(value: &Value) -> usize {
         Value::Number(n) => n.to_string().len().div_ceil(2) + 1,
         Value::String(s) => s.len(),
         Value::Array(items) => 3 + items.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
-        Value::Object(map) => 3 + map.iter().map(|(k, v)| 1 + k.len() + value_size(v)).sum::<usize>(),
+        Value::Object(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| 1 + k.len() + value_size(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -294,7 +321,11 @@ pub fn apply_set(item: &mut Item, set: &Item) {
 
 /// The attributes that make up a query cursor for an item.
 pub fn key_attributes(item: &Item, index: bool) -> Item {
-    let names: &[&str] = if index { &["pk", "sk", "gsi1pk", "gsi1sk"] } else { &["pk", "sk"] };
+    let names: &[&str] = if index {
+        &["pk", "sk", "gsi1pk", "gsi1sk"]
+    } else {
+        &["pk", "sk"]
+    };
     names
         .iter()
         .filter_map(|n| item.get(*n).map(|v| (n.to_string(), v.clone())))

@@ -1,0 +1,11 @@
+//! Domain: one module per area. Talks to the ports only; no HTTP, SQL or AWS here.
+
+pub mod bootstrap;
+pub mod dates;
+pub mod events;
+pub mod html;
+pub mod idempotency;
+pub mod keys;
+pub mod paging;
+pub mod record;
+pub mod tenancy;

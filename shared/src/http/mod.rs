@@ -1,0 +1,48 @@
+//! HTTP: one axum `router()` per route group. A Lambda binary runs its group's router
+//! through `lambda_http`; `aamu serve` merges them all. The same router answers in both.
+
+pub mod extract;
+pub mod idempotent;
+pub mod key;
+pub mod request_id;
+pub mod users;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::response::IntoResponse;
+
+use crate::app::App;
+use crate::error::Error;
+
+/// The largest JSON body any route accepts (file bytes go to signed URLs instead).
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// The route groups, by the name of the Lambda function that serves each.
+pub fn group(name: &str) -> Option<Router<App>> {
+    Some(match name {
+        "key" => key::router(),
+        "users" => users::router(),
+        _ => return None,
+    })
+}
+
+/// The names of every route group.
+pub const GROUPS: &[&str] = &["key", "users"];
+
+/// Every route group on one router: what `aamu serve` answers.
+pub fn all_groups() -> Router<App> {
+    GROUPS
+        .iter()
+        .filter_map(|name| group(name))
+        .fold(Router::new(), Router::merge)
+}
+
+/// Finishes a router: request ids and logging, the body limit, JSON 404s, state.
+pub fn finish(routes: Router<App>, app: App) -> Router {
+    routes
+        .fallback(|| async { Error::NotFound("route").into_response() })
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(middleware::from_fn(request_id::layer))
+        .with_state(app)
+}
