@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod idempotent;
 pub mod key;
+pub mod public;
 pub mod request_id;
 pub mod users;
 
@@ -23,12 +24,13 @@ pub fn group(name: &str) -> Option<Router<App>> {
     Some(match name {
         "key" => key::router(),
         "users" => users::router(),
+        "public" => public::router(),
         _ => return None,
     })
 }
 
 /// The names of every route group.
-pub const GROUPS: &[&str] = &["key", "users"];
+pub const GROUPS: &[&str] = &["key", "users", "public"];
 
 /// Every route group on one router: what `aamu serve` answers.
 pub fn all_groups() -> Router<App> {

@@ -1,0 +1,1 @@
+//! API keys, scopes, project and actor rules, and the Users API.
