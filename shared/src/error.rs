@@ -20,6 +20,10 @@ pub enum Error {
     /// 403: the key reaches the project but lacks this feature or permission.
     #[error("the API key lacks the {feature} {permission} scope for this project")]
     MissingScope { feature: String, permission: String },
+    /// 403: a signed URL or request was refused (bad signature, expired, or a body
+    /// other than the one signed for); `code` says which.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// 400: the key reaches several projects and no `x-project-id` chose one.
     #[error("this key reaches several projects; choose one with the x-project-id header")]
     ProjectRequired,
@@ -70,6 +74,7 @@ impl Error {
             Error::MissingApiKey => "missing_api_key",
             Error::InvalidApiKey => "invalid_api_key",
             Error::MissingScope { .. } => "missing_scope",
+            Error::Forbidden { code, .. } => code,
             Error::ProjectRequired => "project_required",
             Error::NotFound(_) => "not_found",
             Error::Validation { .. } => "validation_failed",
@@ -86,7 +91,7 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::MissingApiKey | Error::InvalidApiKey => StatusCode::UNAUTHORIZED,
-            Error::MissingScope { .. } => StatusCode::FORBIDDEN,
+            Error::MissingScope { .. } | Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::ProjectRequired | Error::Validation { .. } | Error::BadRequest { .. } => {
                 StatusCode::BAD_REQUEST
             }

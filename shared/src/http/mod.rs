@@ -1,11 +1,17 @@
 //! HTTP: one axum `router()` per route group. A Lambda binary runs its group's router
 //! through `lambda_http`; `aamu serve` merges them all. The same router answers in both.
 
+pub mod docs;
 pub mod extract;
+pub mod file_links;
+pub mod files;
 pub mod idempotent;
 pub mod key;
+pub mod meetings;
 pub mod public;
 pub mod request_id;
+pub mod support;
+pub mod tasks;
 pub mod users;
 
 use axum::Router;
@@ -24,13 +30,19 @@ pub fn group(name: &str) -> Option<Router<App>> {
     Some(match name {
         "key" => key::router(),
         "users" => users::router(),
-        "public" => public::router(),
+        "tasks" => tasks::router(),
+        "docs" => docs::router(),
+        "meetings" => meetings::router(),
+        "files" => files::router(),
+        "public" => public::router().merge(file_links::router()),
         _ => return None,
     })
 }
 
 /// The names of every route group.
-pub const GROUPS: &[&str] = &["key", "users", "public"];
+pub const GROUPS: &[&str] = &[
+    "key", "users", "tasks", "docs", "meetings", "files", "public",
+];
 
 /// Every route group on one router: what `aamu serve` answers.
 pub fn all_groups() -> Router<App> {
