@@ -5,13 +5,23 @@ use serde_json::{Value, json};
 use crate::common::{App, Backend, spawn_app, spawn_app_on};
 
 fn key_with(app: &App, scopes: &[String], extra: &[&str]) -> String {
-    let mut args = vec!["key", "create", "--team", app.team_id.as_str(), "--name", "Test key"];
+    let mut args = vec![
+        "key",
+        "create",
+        "--team",
+        app.team_id.as_str(),
+        "--name",
+        "Test key",
+    ];
     for scope in scopes {
         args.extend(["--scope", scope.as_str()]);
     }
     args.extend_from_slice(extra);
     let out = app.admin(&args);
-    out["key"]["api_key"].as_str().expect("key create prints the key once").to_string()
+    out["key"]["api_key"]
+        .as_str()
+        .expect("key create prints the key once")
+        .to_string()
 }
 
 fn get_with(app: &App, key: &str, project: Option<&str>, path: &str) -> crate::common::Reply {
@@ -35,21 +45,47 @@ fn key_introspection_shows_safe_metadata_only(backend: Backend) {
     let reply = app.get("/api/v1/key");
     assert_eq!(reply.status, 200, "{}", reply.text);
     let key = &reply.json["key"];
-    for field in ["id", "name", "permissions", "scopes", "created", "created_by", "last_used_at", "expires_at"] {
+    for field in [
+        "id",
+        "name",
+        "permissions",
+        "scopes",
+        "created",
+        "created_by",
+        "last_used_at",
+        "expires_at",
+    ] {
         assert!(key.get(field).is_some(), "missing {field} in {key}");
     }
     assert_eq!(key["permissions"], json!(["read", "write", "comment"]));
-    let scope = key["scopes"].as_array().unwrap().iter().find(|s| s["feature"] == "tasks").unwrap();
+    let scope = key["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["feature"] == "tasks")
+        .unwrap();
     assert_eq!(scope["resource_id"], json!(app.project_id));
     assert_no_secret(&app, &reply.text);
-    assert!(reply.header("x-request-id").is_some_and(|id| !id.is_empty()));
+    assert!(
+        reply
+            .header("x-request-id")
+            .is_some_and(|id| !id.is_empty())
+    );
 
     let listed = app.admin(&["key", "list", "--team", &app.team_id]);
     let listed_text = listed.to_string();
     assert_no_secret(&app, &listed_text);
     let first = &listed["keys"][0];
-    assert!(first["scopes"][0]["endpoints"].as_array().is_some_and(|e| !e.is_empty()));
-    assert!(first["scopes"][0]["headers"].as_array().is_some_and(|h| !h.is_empty()));
+    assert!(
+        first["scopes"][0]["endpoints"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+    assert!(
+        first["scopes"][0]["headers"]
+            .as_array()
+            .is_some_and(|h| !h.is_empty())
+    );
 }
 
 #[test]
@@ -67,14 +103,22 @@ fn missing_wrong_and_revoked_keys_are_refused() {
     let app = spawn_app();
     let missing = app.send("GET", "/api/v1/key", &[], None);
     assert_eq!((missing.status, missing.code()), (401, "missing_api_key"));
-    assert!(missing.json["error"]["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        missing.json["error"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
 
     let mut wrong = app.api_key.clone();
     wrong.pop();
     wrong.push(if app.api_key.ends_with('A') { 'B' } else { 'A' });
     for bad in [wrong.as_str(), "aamu_nope_nope", "not-a-key"] {
         let reply = get_with(&app, bad, None, "/api/v1/key");
-        assert_eq!((reply.status, reply.code()), (401, "invalid_api_key"), "case {bad}");
+        assert_eq!(
+            (reply.status, reply.code()),
+            (401, "invalid_api_key"),
+            "case {bad}"
+        );
     }
 
     let scope = format!("tasks:{}:read", app.project_id);
@@ -101,17 +145,34 @@ fn another_teams_project_is_not_found() {
 #[test]
 fn a_key_reaching_two_projects_needs_the_project_header() {
     let app = spawn_app();
-    let second = app.admin(&["project", "create", "--team", &app.team_id, "--name", "Second"]);
+    let second = app.admin(&[
+        "project",
+        "create",
+        "--team",
+        &app.team_id,
+        "--name",
+        "Second",
+    ]);
     let second = second["project"]["id"].as_str().unwrap().to_string();
-    let scopes = [format!("docs:{}:read", app.project_id), format!("docs:{second}:read")];
+    let scopes = [
+        format!("docs:{}:read", app.project_id),
+        format!("docs:{second}:read"),
+    ];
     let key = key_with(&app, &scopes, &[]);
     let reply = get_with(&app, &key, None, "/api/v1/users/");
     assert_eq!((reply.status, reply.code()), (400, "project_required"));
-    assert_eq!(get_with(&app, &key, Some(&second), "/api/v1/users/").status, 200);
+    assert_eq!(
+        get_with(&app, &key, Some(&second), "/api/v1/users/").status,
+        200
+    );
 
     let single = key_with(&app, &[format!("helpdesk:{}:read", app.project_id)], &[]);
     let reply = get_with(&app, &single, None, "/api/v1/users/");
-    assert_eq!(reply.status, 200, "one reachable project needs no header: {}", reply.text);
+    assert_eq!(
+        reply.status, 200,
+        "one reachable project needs no header: {}",
+        reply.text
+    );
 }
 
 #[test]
@@ -121,29 +182,56 @@ fn a_key_without_read_scope_cannot_list_users() {
     let reply = get_with(&app, &key, Some(&app.project_id), "/api/v1/users/");
     assert_eq!((reply.status, reply.code()), (403, "missing_scope"));
     let webhooks_only = key_with(&app, &[format!("webhooks:{}:read", app.team_id)], &[]);
-    let reply = get_with(&app, &webhooks_only, Some(&app.project_id), "/api/v1/users/");
-    assert_eq!(reply.status, 404, "a project the key cannot reach is not confirmed");
+    let reply = get_with(
+        &app,
+        &webhooks_only,
+        Some(&app.project_id),
+        "/api/v1/users/",
+    );
+    assert_eq!(
+        reply.status, 404,
+        "a project the key cannot reach is not confirmed"
+    );
 }
 
 #[test]
 fn users_are_listed_filtered_and_found_by_username_or_id() {
     let app = spawn_app();
     let added = app.admin(&[
-        "user", "add", "--project", &app.project_id, "--username", "badding", "--name", "Badding",
-        "--email", "badding@example.com",
+        "user",
+        "add",
+        "--project",
+        &app.project_id,
+        "--username",
+        "badding",
+        "--name",
+        "Badding",
+        "--email",
+        "badding@example.com",
     ]);
     let id = added["user"]["id"].as_str().unwrap().to_string();
 
     let all = app.get("/api/v1/users/");
     assert_eq!(all.status, 200);
-    let names: Vec<&str> = all.json["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
-    assert!(names.contains(&"badding") && names.contains(&"ai") && names.contains(&"owner"), "{names:?}");
+    let names: Vec<&str> = all.json["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"badding") && names.contains(&"ai") && names.contains(&"owner"),
+        "{names:?}"
+    );
 
     let filtered = app.get("/api/v1/users/?username=badding");
     assert_eq!(filtered.json["users"].as_array().unwrap().len(), 1);
     assert_eq!(filtered.json["users"][0]["id"], json!(id));
 
-    for path in ["/api/v1/users/badding".to_string(), format!("/api/v1/users/{id}")] {
+    for path in [
+        "/api/v1/users/badding".to_string(),
+        format!("/api/v1/users/{id}"),
+    ] {
         let one = app.get(&path);
         assert_eq!(one.status, 200, "{path}");
         assert_eq!(
@@ -155,12 +243,20 @@ fn users_are_listed_filtered_and_found_by_username_or_id() {
 
     let page = app.get("/api/v1/users/?limit=2");
     assert_eq!(page.json["users"].as_array().unwrap().len(), 2);
-    let cursor = page.json["next_cursor"].as_str().expect("a second page exists").to_string();
+    let cursor = page.json["next_cursor"]
+        .as_str()
+        .expect("a second page exists")
+        .to_string();
     let rest = app.get(&format!("/api/v1/users/?limit=2&cursor={cursor}"));
     assert_eq!(rest.json["users"].as_array().unwrap().len(), 1);
     let bad = app.get("/api/v1/users/?limit=500");
     assert_eq!((bad.status, bad.code()), (400, "validation_failed"));
-    assert!(bad.json["error"]["message"].as_str().unwrap().starts_with("limit"));
+    assert!(
+        bad.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("limit")
+    );
 }
 
 #[test]
@@ -173,7 +269,14 @@ fn an_unknown_actor_is_refused_naming_the_header() {
     ];
     let reply = app.send("GET", "/api/v1/users/", &headers, None);
     assert_eq!(reply.status, 400);
-    assert!(reply.json["error"]["message"].as_str().unwrap().contains("x-aamu-actor"), "{}", reply.text);
+    assert!(
+        reply.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("x-aamu-actor"),
+        "{}",
+        reply.text
+    );
     let ok = [("x-api-key", app.api_key.as_str()), ("x-aamu-actor", "ai")];
     assert_eq!(app.send("GET", "/api/v1/users/", &ok, None).status, 200);
 }
@@ -188,7 +291,10 @@ fn the_openapi_document_is_served_at_both_paths() {
         assert!(reply.json["paths"]["/api/v1/key"].is_object());
     }
     let plugin = app.send("GET", "/.well-known/ai-plugin.json", &[], None);
-    assert_eq!(plugin.json["api"]["url"], json!("/.well-known/openapi.json"));
+    assert_eq!(
+        plugin.json["api"]["url"],
+        json!("/.well-known/openapi.json")
+    );
 }
 
 #[test]
@@ -204,8 +310,18 @@ fn a_killed_server_keeps_every_acknowledged_write() {
                 let username = format!("writer{i}");
                 let email = format!("{username}@example.com");
                 let args = [
-                    "admin", "user", "add", "--project", &project, "--username", &username, "--name", "W",
-                    "--email", &email, "--json",
+                    "admin",
+                    "user",
+                    "add",
+                    "--project",
+                    &project,
+                    "--username",
+                    &username,
+                    "--name",
+                    "W",
+                    "--email",
+                    &email,
+                    "--json",
                 ];
                 if let Ok(out) = crate::common::aamu(&env, &args) {
                     done.push(serde_json::from_str::<Value>(&out).unwrap());
@@ -224,6 +340,9 @@ fn a_killed_server_keeps_every_acknowledged_write() {
     for user in &acknowledged {
         let id = user["user"]["id"].as_str().unwrap();
         let reply = app.get(&format!("/api/v1/users/{id}"));
-        assert_eq!(reply.status, 200, "acknowledged user {id} lost after SIGKILL");
+        assert_eq!(
+            reply.status, 200,
+            "acknowledged user {id} lost after SIGKILL"
+        );
     }
 }

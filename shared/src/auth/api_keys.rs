@@ -258,7 +258,7 @@ pub async fn list(store: &dyn ItemStore, team_id: &str) -> Result<Vec<ApiKey>> {
             None => break,
         }
     }
-    keys.sort_by(|a, b| b.created.cmp(&a.created));
+    keys.sort_by_key(|k| std::cmp::Reverse(k.created));
     Ok(keys)
 }
 
@@ -322,7 +322,11 @@ mod tests {
         NewKey {
             team_id: team,
             name: "k",
-            scopes: vec![Scope { feature: Feature::Docs, resource_id: "p".into(), permissions: vec![Permission::Read] }],
+            scopes: vec![Scope {
+                feature: Feature::Docs,
+                resource_id: "p".into(),
+                permissions: vec![Permission::Read],
+            }],
             expires_in_days: days,
             created_by: None,
         }
@@ -333,17 +337,25 @@ mod tests {
         let (_dir, store) = key_store().await;
         let clock = ManualClock::at(1_000_000);
         let team = ids::new_id(1);
-        let (_, token) = create(&store, &clock, new_key(&team, Some(1))).await.unwrap();
+        let (_, token) = create(&store, &clock, new_key(&team, Some(1)))
+            .await
+            .unwrap();
         assert!(verify(&store, &clock, &token).await.is_ok());
         clock.advance(86_400_000 - 1);
         assert!(verify(&store, &clock, &token).await.is_ok());
         clock.advance(1);
-        assert!(matches!(verify(&store, &clock, &token).await, Err(Error::InvalidApiKey)));
+        assert!(matches!(
+            verify(&store, &clock, &token).await,
+            Err(Error::InvalidApiKey)
+        ));
     }
 
     async fn last_used(store: &SqliteStore, team: &str, key_id: &str) -> Option<i64> {
         let keys = list(store, team).await.unwrap();
-        keys.into_iter().find(|k| k.id == key_id).unwrap().last_used_at
+        keys.into_iter()
+            .find(|k| k.id == key_id)
+            .unwrap()
+            .last_used_at
     }
 
     #[tokio::test]
@@ -356,7 +368,11 @@ mod tests {
         assert_eq!(last_used(&store, &team, &key.id).await, Some(5_000_000));
         clock.advance(59_999);
         verify(&store, &clock, &token).await.unwrap();
-        assert_eq!(last_used(&store, &team, &key.id).await, Some(5_000_000), "a second use within the minute writes nothing");
+        assert_eq!(
+            last_used(&store, &team, &key.id).await,
+            Some(5_000_000),
+            "a second use within the minute writes nothing"
+        );
         clock.advance(1);
         verify(&store, &clock, &token).await.unwrap();
         assert_eq!(last_used(&store, &team, &key.id).await, Some(5_060_000));
@@ -369,7 +385,10 @@ mod tests {
         let team = ids::new_id(1);
         let (_, token) = create(&store, &clock, new_key(&team, None)).await.unwrap();
         let forged = format!("{}{}", &token[..token.len() - 32], "A".repeat(32));
-        assert!(matches!(verify(&store, &clock, &forged).await, Err(Error::InvalidApiKey)));
+        assert!(matches!(
+            verify(&store, &clock, &forged).await,
+            Err(Error::InvalidApiKey)
+        ));
     }
 
     #[test]
