@@ -72,6 +72,13 @@ fn key_introspection_shows_safe_metadata_only(backend: Backend) {
             .is_some_and(|id| !id.is_empty())
     );
 
+    let log = app.log();
+    assert!(
+        log.contains("answered"),
+        "the server logs each request: {log}"
+    );
+    assert_no_secret(&app, &log);
+
     let listed = app.admin(&["key", "list", "--team", &app.team_id]);
     let listed_text = listed.to_string();
     assert_no_secret(&app, &listed_text);
