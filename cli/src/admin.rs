@@ -80,6 +80,11 @@ pub async fn run(argv: &[String]) -> anyhow::Result<()> {
                     let store =
                         aamu::adapters::dynamodb::DynamoStore::new(&sdk, items_table, rows_table);
                     store.create_tables().await?;
+                    if let aamu::config::BlobConfig::S3 { bucket } = &config.blobs {
+                        aamu::adapters::s3::S3Blobs::new(&sdk, bucket)
+                            .create_bucket()
+                            .await?;
+                    }
                     json!({ "store": "dynamodb", "items_table": items_table, "rows_table": rows_table })
                 }
                 aamu::config::StoreConfig::Sqlite => {

@@ -106,14 +106,24 @@ pub fn spawn_app_on(backend: Backend) -> App {
     start(data_dir, env, backend)
 }
 
+/// The server's log (stderr), appended across restarts.
+fn log_file(dir: &std::path::Path) -> Stdio {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("server.log"))
+        .expect("the log file can be opened");
+    Stdio::from(file)
+}
+
 fn start(data_dir: tempfile::TempDir, env: Vec<(String, String)>, backend: Backend) -> App {
     let mut child = Command::new(env!("CARGO_BIN_EXE_aamu"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir.path())
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log_file(data_dir.path()))
         .spawn()
         .expect("the aamu binary starts");
     let stdout = child.stdout.take().expect("stdout is piped");
@@ -181,6 +191,11 @@ impl App {
     /// The environment the server runs with, for `aamu admin` calls on its store.
     pub fn env(&self) -> &[(String, String)] {
         &self.env
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("server.log")).unwrap_or_default()
     }
 
     /// Runs `aamu admin ...` on this server's store and parses its JSON.

@@ -258,7 +258,7 @@ pub async fn list(store: &dyn ItemStore, team_id: &str) -> Result<Vec<ApiKey>> {
             None => break,
         }
     }
-    keys.sort_by(|a, b| b.created.cmp(&a.created));
+    keys.sort_by_key(|k| std::cmp::Reverse(k.created));
     Ok(keys)
 }
 
@@ -306,6 +306,89 @@ mod tests {
         );
         assert_eq!(parse_token("aamu_short_x"), None);
         assert_eq!(parse_token(&token.replace("aamu_", "xamu_")), None);
+    }
+
+    use crate::adapters::sqlite::SqliteStore;
+    use crate::auth::scopes::Feature;
+    use crate::ports::ManualClock;
+
+    async fn key_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.sqlite3")).unwrap();
+        (dir, store)
+    }
+
+    fn new_key(team: &str, days: Option<u32>) -> NewKey<'_> {
+        NewKey {
+            team_id: team,
+            name: "k",
+            scopes: vec![Scope {
+                feature: Feature::Docs,
+                resource_id: "p".into(),
+                permissions: vec![Permission::Read],
+            }],
+            expires_in_days: days,
+            created_by: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_expired_key_is_refused_from_its_expiry_on() {
+        let (_dir, store) = key_store().await;
+        let clock = ManualClock::at(1_000_000);
+        let team = ids::new_id(1);
+        let (_, token) = create(&store, &clock, new_key(&team, Some(1)))
+            .await
+            .unwrap();
+        assert!(verify(&store, &clock, &token).await.is_ok());
+        clock.advance(86_400_000 - 1);
+        assert!(verify(&store, &clock, &token).await.is_ok());
+        clock.advance(1);
+        assert!(matches!(
+            verify(&store, &clock, &token).await,
+            Err(Error::InvalidApiKey)
+        ));
+    }
+
+    async fn last_used(store: &SqliteStore, team: &str, key_id: &str) -> Option<i64> {
+        let keys = list(store, team).await.unwrap();
+        keys.into_iter()
+            .find(|k| k.id == key_id)
+            .unwrap()
+            .last_used_at
+    }
+
+    #[tokio::test]
+    async fn last_use_is_written_at_most_once_a_minute() {
+        let (_dir, store) = key_store().await;
+        let clock = ManualClock::at(5_000_000);
+        let team = ids::new_id(1);
+        let (key, token) = create(&store, &clock, new_key(&team, None)).await.unwrap();
+        verify(&store, &clock, &token).await.unwrap();
+        assert_eq!(last_used(&store, &team, &key.id).await, Some(5_000_000));
+        clock.advance(59_999);
+        verify(&store, &clock, &token).await.unwrap();
+        assert_eq!(
+            last_used(&store, &team, &key.id).await,
+            Some(5_000_000),
+            "a second use within the minute writes nothing"
+        );
+        clock.advance(1);
+        verify(&store, &clock, &token).await.unwrap();
+        assert_eq!(last_used(&store, &team, &key.id).await, Some(5_060_000));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_secret_with_a_real_key_id_is_refused() {
+        let (_dir, store) = key_store().await;
+        let clock = ManualClock::at(1);
+        let team = ids::new_id(1);
+        let (_, token) = create(&store, &clock, new_key(&team, None)).await.unwrap();
+        let forged = format!("{}{}", &token[..token.len() - 32], "A".repeat(32));
+        assert!(matches!(
+            verify(&store, &clock, &forged).await,
+            Err(Error::InvalidApiKey)
+        ));
     }
 
     #[test]

@@ -48,15 +48,16 @@ impl FromRequestParts<App> for Caller {
 }
 
 impl Caller {
-    /// The project this request acts in, for a route that needs `need`.
+    /// The project this request acts in, for a route that needs `need`. A given
+    /// `x-aamu-actor` is checked here too, so a wrong one fails alike on every route.
     pub async fn access(&self, app: &App, need: Need) -> Result<Access> {
-        access::resolve_project(
-            app.store.as_ref(),
-            &self.key,
-            self.project_header.as_deref(),
-            need,
-        )
-        .await
+        let store = app.store.as_ref();
+        let project = self.project_header.as_deref();
+        let access = access::resolve_project(store, &self.key, project, need).await?;
+        if self.actor_header.is_some() {
+            access::resolve_actor(store, &access, self.actor_header.as_deref()).await?;
+        }
+        Ok(access)
     }
 
     /// The user this request acts as within `access`'s project.

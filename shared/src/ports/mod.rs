@@ -8,7 +8,7 @@ pub mod item_store;
 pub mod mailer;
 
 pub use blob_store::{BlobMeta, BlobStore, SignedRequest};
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use event_bus::{Event, EventBus, EventConsumer};
 pub use item_store::{
     Cond, Item, ItemStore, Key, Page, Query, SkRange, StoreError, Table, WriteOp,
