@@ -3,3 +3,4 @@
 
 mod common;
 mod keys_and_users;
+mod tasks;
