@@ -2,5 +2,7 @@
 //! store and on DynamoDB and S3 in the moto emulator.
 
 mod common;
+mod docs_meetings;
+mod files;
 mod keys_and_users;
 mod tasks;
