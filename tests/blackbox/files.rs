@@ -46,16 +46,6 @@ fn put(app: &App, prepared: &Value, kind: &str, bytes: &str) -> Reply {
     app.send("PUT", url, &[("content-type", kind)], Some(bytes))
 }
 
-/// Uploads `bytes` through the whole flow; answers the `file` of `complete-upload`.
-fn upload(app: &App, name: &str, kind: &str, bytes: &str) -> Value {
-    let prepared = prepare(app, name, kind, bytes.len());
-    let sent = put(app, &prepared, kind, bytes);
-    assert!(sent.status < 300, "PUT: {} {}", sent.status, sent.text);
-    let done = app.post("/api/v1/files/complete-upload", &prepared["complete"]);
-    assert_eq!(done.status, 201, "{}", done.text);
-    done.json["file"].clone()
-}
-
 fn the_guides_upload_flow_works_as_written(backend: Backend) {
     let app = spawn_app_on(backend);
     let bytes = "p".repeat(12345);
