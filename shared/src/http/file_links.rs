@@ -124,6 +124,8 @@ async fn blob_put(
             format!("the body must be exactly {} bytes, as signed", params.len),
         )
     };
+    // Limitation: the embedded server holds one upload in memory before writing it;
+    // the signed size (at most AAMU_MAX_UPLOAD_BYTES) bounds it.
     let limit = usize::try_from(params.len).map_err(|_| size_mismatch())?;
     let bytes = axum::body::to_bytes(body, limit)
         .await
