@@ -1,6 +1,6 @@
 //! API keys, scopes, the project and actor rules, and the Users API.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::{App, Backend, spawn_app, spawn_app_on};
 
@@ -302,54 +302,4 @@ fn the_openapi_document_is_served_at_both_paths() {
         plugin.json["api"]["url"],
         json!("/.well-known/openapi.json")
     );
-}
-
-#[test]
-fn a_killed_server_keeps_every_acknowledged_write() {
-    let app = spawn_app();
-    let mut acknowledged: Vec<Value> = Vec::new();
-    let writer = {
-        let env = app.env().to_vec();
-        let project = app.project_id.clone();
-        std::thread::spawn(move || {
-            let mut done = Vec::new();
-            for i in 0..40 {
-                let username = format!("writer{i}");
-                let email = format!("{username}@example.com");
-                let args = [
-                    "admin",
-                    "user",
-                    "add",
-                    "--project",
-                    &project,
-                    "--username",
-                    &username,
-                    "--name",
-                    "W",
-                    "--email",
-                    &email,
-                    "--json",
-                ];
-                if let Ok(out) = crate::common::aamu(&env, &args) {
-                    done.push(serde_json::from_str::<Value>(&out).unwrap());
-                }
-            }
-            done
-        })
-    };
-    // Reads keep the server busy while the writer commits through the same file.
-    for _ in 0..20 {
-        assert_eq!(app.get("/api/v1/key").status, 200);
-    }
-    let app = app.kill_and_restart();
-    acknowledged.extend(writer.join().unwrap());
-    assert!(!acknowledged.is_empty());
-    for user in &acknowledged {
-        let id = user["user"]["id"].as_str().unwrap();
-        let reply = app.get(&format!("/api/v1/users/{id}"));
-        assert_eq!(
-            reply.status, 200,
-            "acknowledged user {id} lost after SIGKILL"
-        );
-    }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 mod docs_meetings;
+mod durability;
 mod files;
 mod keys_and_users;
 mod tasks;
