@@ -258,7 +258,7 @@ pub async fn list(store: &dyn ItemStore, team_id: &str) -> Result<Vec<ApiKey>> {
             None => break,
         }
     }
-    keys.sort_by(|a, b| b.created.cmp(&a.created));
+    keys.sort_by_key(|b| std::cmp::Reverse(b.created));
     Ok(keys)
 }
 

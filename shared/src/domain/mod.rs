@@ -1,6 +1,8 @@
 //! Domain: one module per area. Talks to the ports only; no HTTP, SQL or AWS here.
 
+pub mod activity;
 pub mod bootstrap;
+pub mod databases;
 pub mod dates;
 pub mod events;
 pub mod html;

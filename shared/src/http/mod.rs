@@ -1,6 +1,7 @@
 //! HTTP: one axum `router()` per route group. A Lambda binary runs its group's router
 //! through `lambda_http`; `aamu serve` merges them all. The same router answers in both.
 
+pub mod databases;
 pub mod extract;
 pub mod idempotent;
 pub mod key;
@@ -24,13 +25,14 @@ pub fn group(name: &str) -> Option<Router<App>> {
     Some(match name {
         "key" => key::router(),
         "users" => users::router(),
+        "databases" => databases::router(),
         "public" => public::router(),
         _ => return None,
     })
 }
 
 /// The names of every route group.
-pub const GROUPS: &[&str] = &["key", "users", "public"];
+pub const GROUPS: &[&str] = &["key", "users", "databases", "public"];
 
 /// Every route group on one router: what `aamu serve` answers.
 pub fn all_groups() -> Router<App> {
