@@ -3,6 +3,7 @@
 
 pub mod databases;
 pub mod extract;
+pub mod graphql;
 pub mod idempotent;
 pub mod key;
 pub mod public;
@@ -26,13 +27,14 @@ pub fn group(name: &str) -> Option<Router<App>> {
         "key" => key::router(),
         "users" => users::router(),
         "databases" => databases::router(),
+        "graphql" => graphql::router(),
         "public" => public::router(),
         _ => return None,
     })
 }
 
 /// The names of every route group.
-pub const GROUPS: &[&str] = &["key", "users", "databases", "public"];
+pub const GROUPS: &[&str] = &["key", "users", "databases", "graphql", "public"];
 
 /// Every route group on one router: what `aamu serve` answers.
 pub fn all_groups() -> Router<App> {
