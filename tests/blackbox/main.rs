@@ -2,4 +2,5 @@
 //! store and on DynamoDB and S3 in the moto emulator.
 
 mod common;
+mod databases;
 mod keys_and_users;

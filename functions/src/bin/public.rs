@@ -1,9 +1,16 @@
 //! Lambda function `public`: OpenAPI and plugin documents (and, as they land, public
-//! forms, legacy table submit and file links).
+//! forms and file links) and the legacy table submit, which writes rows and their events.
 
 use aamu::app::Needs;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    aamu::lambda::run("public", Needs::STORE).await
+    aamu::lambda::run(
+        "public",
+        Needs {
+            events: true,
+            ..Needs::STORE
+        },
+    )
+    .await
 }

@@ -901,3 +901,54 @@ pub fn is_many(column: &Column) -> bool {
         .reference()
         .is_some_and(|r| r.cardinality == Cardinality::OneToMany)
 }
+
+/// Cell inputs from form fields (the legacy table submit): each field names a column
+/// by gtype or name; list columns take the field repeated; text is converted to the
+/// column's type, and an empty value leaves the cell empty.
+pub fn form_input(table: &DbTable, fields: Vec<(String, Vec<String>)>) -> Result<Input> {
+    let mut input = Input::with_capacity(fields.len());
+    for (name, values) in fields {
+        let column = find_column(table, &name, Naming::GtypeOrName)?;
+        let value = match column.is_list() {
+            true => Value::Array(
+                values
+                    .into_iter()
+                    .filter(|v| !v.is_empty())
+                    .map(Value::String)
+                    .collect(),
+            ),
+            false => form_value(column, &name, values.last().map(String::as_str))?,
+        };
+        input.push((column.gtype.clone(), value));
+    }
+    Ok(input)
+}
+
+fn form_value(column: &Column, field: &str, text: Option<&str>) -> Result<Value> {
+    let text = text.unwrap_or_default().trim();
+    if text.is_empty() && column.kind != ColumnType::Checkbox {
+        return Ok(Value::Null);
+    }
+    match column.kind {
+        ColumnType::Number => text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Value::from)
+            .ok_or_else(|| Error::invalid(field, "must be a number")),
+        ColumnType::Checkbox => match text.to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" | "yes" => Ok(Value::Bool(true)),
+            "" | "off" | "false" | "0" | "no" => Ok(Value::Bool(false)),
+            _ => Err(Error::invalid(field, "must be on, off, true or false")),
+        },
+        ColumnType::Timedate => match text.parse::<i64>() {
+            Ok(ms) => Ok(Value::from(ms)),
+            Err(_) => Ok(Value::String(text.to_string())),
+        },
+        ColumnType::Timeline | ColumnType::File => Err(Error::invalid(
+            field,
+            format!("a {} column cannot be set from a form", column.kind.name()),
+        )),
+        _ => Ok(Value::String(text.to_string())),
+    }
+}

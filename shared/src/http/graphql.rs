@@ -104,3 +104,45 @@ async fn run(
     })?;
     Ok(Json(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(json: &str) -> lambda_http::Request {
+        lambda_http::request::from_str(json).expect("the sample is an API Gateway v2 event")
+    }
+
+    #[test]
+    fn the_graphql_samples_are_requests_this_route_takes() {
+        for raw in [
+            include_str!("../../../events/graphql-query.json"),
+            include_str!("../../../events/graphql-mutation.json"),
+        ] {
+            let request = sample(raw);
+            assert_eq!(request.uri().path(), "/api/v1/graphql/");
+            assert!(db_header(request.headers()).is_ok());
+            let body: GraphqlBody =
+                crate::http::extract::parse_json(request.body().as_ref()).unwrap();
+            let write = graphql::is_mutation(&body.query, body.operation_name.as_deref());
+            assert_eq!(write, body.query.starts_with("mutation"));
+            assert!(to_request(body).is_ok());
+        }
+    }
+
+    #[test]
+    fn the_other_database_samples_parse() {
+        let create = sample(include_str!("../../../events/databases-create.json"));
+        assert_eq!(create.uri().path(), "/api/v1/databases/");
+        let activity = sample(include_str!("../../../events/databases-activity.json"));
+        assert!(
+            activity
+                .uri()
+                .query()
+                .unwrap_or_default()
+                .contains("table_id=")
+        );
+        let legacy = sample(include_str!("../../../events/legacy-table-submit.json"));
+        assert_eq!(legacy.uri().path(), "/api/v1/db/TABLE_ID");
+    }
+}

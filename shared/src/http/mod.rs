@@ -6,6 +6,7 @@ pub mod extract;
 pub mod graphql;
 pub mod idempotent;
 pub mod key;
+pub mod legacy_submit;
 pub mod public;
 pub mod request_id;
 pub mod users;
@@ -28,7 +29,7 @@ pub fn group(name: &str) -> Option<Router<App>> {
         "users" => users::router(),
         "databases" => databases::router(),
         "graphql" => graphql::router(),
-        "public" => public::router(),
+        "public" => public::router().merge(legacy_submit::router()),
         _ => return None,
     })
 }
