@@ -21,6 +21,7 @@ pub mod ids;
 pub mod lambda;
 pub mod ports;
 pub mod telemetry;
+pub mod testing;
 
 pub use app::App;
 pub use config::Config;
