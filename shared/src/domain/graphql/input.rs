@@ -20,25 +20,34 @@ fn json(field: &str, value: &ValueAccessor<'_>) -> Result<Value> {
         .map_err(|_| Error::invalid(field, "is not a JSON value"))
 }
 
-/// Cell inputs from arguments named by gtype, leaving out `skip`.
+/// Cell inputs from arguments named by gtype, leaving out `skip` and the arguments
+/// whose variable the request did not give (`unset`).
 pub fn cells<'a>(
     args: impl Iterator<Item = (&'a Name, ValueAccessor<'a>)>,
     skip: &[&str],
+    unset: impl Fn(&str) -> bool,
 ) -> Result<Input> {
-    args.filter(|(name, _)| !skip.contains(&name.as_str()))
+    args.filter(|(name, _)| !skip.contains(&name.as_str()) && !unset(name))
         .map(|(name, value)| Ok((name.to_string(), json(name, &value)?)))
         .collect()
 }
 
-/// Cell inputs from the input object argument `name`.
-pub fn input_object(args: &ObjectAccessor<'_>, name: &str) -> Result<Input> {
+/// Cell inputs from the input object argument `name`, leaving out `unset` fields.
+pub fn input_object(
+    args: &ObjectAccessor<'_>,
+    name: &str,
+    unset: impl Fn(&str) -> bool,
+) -> Result<Input> {
     let value = args
         .get(name)
         .ok_or_else(|| Error::invalid(name, "is required"))?;
     let Value::Object(map) = json(name, &value)? else {
         return Err(Error::invalid(name, "must be an object"));
     };
-    Ok(map.into_iter().collect())
+    let given = map
+        .into_iter()
+        .filter(|(field, _)| !unset(&format!("{name}.{field}")));
+    Ok(given.collect())
 }
 
 /// The `id` argument.

@@ -11,6 +11,7 @@ mod cache;
 mod expand;
 mod input;
 mod schema;
+mod unset;
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensions, Request, Response};
 
 pub use cache::SchemaCache;
+pub use unset::Unset;
 
 use crate::domain::databases::Database;
 use crate::domain::rows::RowEnv;
@@ -75,7 +77,12 @@ pub async fn execute(cache: &SchemaCache, data: RequestData, request: Request) -
             return Response::from_errors(vec![error]);
         }
     };
-    schema.execute(request.data(data)).await
+    let unset = Unset::of(
+        &request.query,
+        request.operation_name.as_deref(),
+        &request.variables,
+    );
+    schema.execute(request.data(data).data(unset)).await
 }
 
 /// An API error as a GraphQL error: the message names the field, and the extensions

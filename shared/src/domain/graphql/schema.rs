@@ -4,15 +4,15 @@
 
 use std::sync::Arc;
 
-use async_graphql::Value;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, Scalar,
     Schema, SchemaBuilder, SchemaError, TypeRef,
 };
+use async_graphql::{QueryPathSegment, Value};
 
 use super::expand::{self, Node};
 use super::input;
-use super::{MAX_COMPLEXITY, MAX_DEPTH, RequestData, to_graphql};
+use super::{MAX_COMPLEXITY, MAX_DEPTH, RequestData, Unset, to_graphql};
 use crate::domain::databases::{Column, ColumnType, Database, Table};
 use crate::domain::rows::{self, Naming};
 use crate::error::Error;
@@ -392,18 +392,23 @@ async fn run_write(
     write: Write,
 ) -> crate::error::Result<rows::Row> {
     let (env, db) = (&data.env, data.db.as_ref());
+    let key = match ctx.path_node.as_ref().map(|node| &node.segment) {
+        Some(QueryPathSegment::Name(key)) => *key,
+        _ => "",
+    };
+    let unset = |path: &str| ctx.data::<Unset>().is_ok_and(|u| u.contains(key, path));
     match write {
         Write::Insert => {
-            let cells = input::cells(ctx.args.iter(), &[])?;
+            let cells = input::cells(ctx.args.iter(), &[], unset)?;
             rows::insert(env, db, table_id, cells, Naming::Gtype).await
         }
         Write::Create => {
-            let cells = input::input_object(&ctx.args, "input")?;
+            let cells = input::input_object(&ctx.args, "input", unset)?;
             rows::insert(env, db, table_id, cells, Naming::Gtype).await
         }
         Write::Update => {
             let id = input::id(&ctx.args)?;
-            let cells = input::cells(ctx.args.iter(), &["id"])?;
+            let cells = input::cells(ctx.args.iter(), &["id"], unset)?;
             rows::update(env, db, table_id, &id, cells).await
         }
         Write::Delete => rows::delete(env, db, table_id, &input::id(&ctx.args)?).await,

@@ -525,3 +525,19 @@ async fn deletes_answer_the_row_and_record_activity() {
     assert_eq!(ops, [json!("delete"), json!("insert")]);
     let _ = SystemClock.now_ms();
 }
+
+#[tokio::test]
+async fn variables_left_out_leave_their_cells_alone() {
+    let fx = crm().await;
+    let insert = "mutation($d: String, $s: String) { Sheet1(dealName: $d, stage: $s) { id } }";
+    let reply = fx.run(insert, json!({ "d": "Keep me", "s": "new" })).await;
+    let id = reply["data"]["Sheet1"]["id"].as_str().unwrap().to_string();
+    let update = "mutation($id: ID!, $dealName: String, $stage: String) { \
+                  updateSheet1(id: $id, dealName: $dealName, stage: $stage) { dealName stage } }";
+    let reply = fx.run(update, json!({ "id": id, "stage": "won" })).await;
+    assert_eq!(
+        reply["data"]["updateSheet1"],
+        json!({ "dealName": "Keep me", "stage": "won" }),
+        "{reply}"
+    );
+}
