@@ -167,37 +167,16 @@ pub async fn update(
         .ok_or(Error::NotFound("row"))?;
     let cells = prepare(env, db, table, input, Naming::Gtype).await?;
     let now = env.clock.now_ms();
-    let at = row_ref(env, db, table, &row.id);
     let old_cells = row.cells.clone();
-    let mut ops = Vec::new();
-    let mut changes = Vec::new();
-    for (column, value) in cells {
-        let old = row.cell(&column.id).clone();
-        if old == value {
-            continue;
-        }
-        ops.push(at.changed(
-            now,
-            env.actor_id.as_deref(),
-            column,
-            old.clone(),
-            value.clone(),
-        ));
-        changes.push(json!({ "column_id": column.id, "gtype": column.gtype,
-                             "old": old, "new": value }));
-        match value {
-            Value::Null => row.cells.remove(&column.id),
-            value => row.cells.insert(column.id.clone(), value),
-        };
-    }
+    let at = row_ref(env, db, table, row_id);
+    let (mut ops, changes) = apply(&at, env, &mut row, cells, now);
     if changes.is_empty() {
         return Ok(row);
     }
-    let key = row_key(&env.team_id, &db.id, &table.id, &row.id);
     let set = json!({ "cells": row.cells, "updated": now, "version": row.version + 1 });
     ops.push(WriteOp::Update {
         table: Table::Rows,
-        key,
+        key: row_key(&env.team_id, &db.id, &table.id, &row.id),
         set: crate::domain::record::object(set),
         conds: vec![Cond::version(row.version)],
     });
@@ -211,6 +190,33 @@ pub async fn update(
     row.updated = now;
     row.version += 1;
     Ok(row)
+}
+
+/// Sets the changed cells on the row; answers an activity write and a change
+/// description for each.
+fn apply(
+    at: &RowRef<'_>,
+    env: &RowEnv,
+    row: &mut Row,
+    cells: Vec<(&Column, Value)>,
+    now: i64,
+) -> (Vec<WriteOp>, Vec<Value>) {
+    let (mut ops, mut changes) = (Vec::new(), Vec::new());
+    for (column, value) in cells {
+        let old = row.cell(&column.id).clone();
+        if old == value {
+            continue;
+        }
+        let actor = env.actor_id.as_deref();
+        ops.push(at.changed(now, actor, column, old.clone(), value.clone()));
+        changes.push(json!({ "column_id": column.id, "gtype": column.gtype,
+                             "old": old, "new": value }));
+        match value {
+            Value::Null => row.cells.remove(&column.id),
+            value => row.cells.insert(column.id.clone(), value),
+        };
+    }
+    (ops, changes)
 }
 
 /// Deletes a row; answers it as it was.
@@ -877,8 +883,6 @@ pub fn reference_keys(team_id: &str, db: &Database, column: &Column, row: &Row) 
     string_set(Some(row.cell(&column.id)))
         .into_iter()
         .map(|id| row_key(team_id, &db.id, &reference.table, &id))
-        .collect::<Vec<_>>()
-        .into_iter()
         .collect()
 }
 

@@ -541,3 +541,28 @@ async fn variables_left_out_leave_their_cells_alone() {
         "{reply}"
     );
 }
+
+#[tokio::test]
+async fn the_standard_introspection_query_fits_the_limits() {
+    let fx = crm().await;
+    let type_ref = "kind name ofType { kind name ofType { kind name ofType { kind name \
+                    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }";
+    let query = format!(
+        "query IntrospectionQuery {{ __schema {{ queryType {{ name }} mutationType {{ name }} \
+         types {{ kind name description fields(includeDeprecated: true) {{ name description \
+         args {{ name type {{ {type_ref} }} defaultValue }} type {{ {type_ref} }} \
+         isDeprecated deprecationReason }} inputFields {{ name type {{ {type_ref} }} }} \
+         interfaces {{ {type_ref} }} enumValues(includeDeprecated: true) {{ name }} \
+         possibleTypes {{ {type_ref} }} }} directives {{ name locations args {{ name }} }} }} }}"
+    );
+    let reply = fx.run(&query, json!({})).await;
+    assert!(reply["errors"].is_null(), "{}", first_error(&reply));
+
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }} }}",
+        "ofType { ".repeat(14),
+        "} ".repeat(14)
+    );
+    let reply = fx.run(&deep, json!({})).await;
+    assert!(first_error(&reply).contains("too deep"), "{reply}");
+}
