@@ -4,6 +4,7 @@
 use aamu::app::{App, Needs};
 use aamu::config::Config;
 use aamu::domain::bootstrap;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 async fn app(dir: &std::path::Path) -> (App, bootstrap::Bootstrapped) {
@@ -39,18 +40,131 @@ fn samples() -> Vec<(String, String)> {
     found
 }
 
+/// Sends one JSON request straight to a route group (setup, not a sample).
+async fn call(
+    app: &App,
+    key: &str,
+    group: &str,
+    path: &str,
+    db: Option<&str>,
+    body: Value,
+) -> Value {
+    let mut request = axum::http::Request::post(path)
+        .header("x-api-key", key)
+        .header("content-type", "application/json");
+    if let Some(db) = db {
+        request = request.header("x-db-id", db);
+    }
+    let request = request
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let router = aamu::http::finish(aamu::http::group(group).unwrap(), app.clone());
+    let response = router.oneshot(request).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The guide's CRM (deals with a company reference) and a Feedback table, so the
+/// database samples have real ids to stand for their placeholders.
+async fn crm(app: &App, key: &str) -> Vec<(&'static str, String)> {
+    let created = call(
+        app,
+        key,
+        "databases",
+        "/api/v1/databases/",
+        None,
+        json!({"name": "CRM"}),
+    )
+    .await;
+    let db = created["database"]["id"].as_str().unwrap().to_string();
+    let deals = created["database"]["table_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tables = format!("/api/v1/databases/{db}/tables");
+    let companies = call(
+        app,
+        key,
+        "databases",
+        &tables,
+        None,
+        json!({"name": "Companies", "gtype": "Companies"}),
+    )
+    .await;
+    let companies = companies["table"]["id"].as_str().unwrap().to_string();
+    let feedback = call(
+        app,
+        key,
+        "databases",
+        &tables,
+        None,
+        json!({"name": "Feedback", "gtype": "Feedback"}),
+    )
+    .await;
+    let feedback = feedback["table"]["id"].as_str().unwrap().to_string();
+    let columns = |table: &str| format!("/api/v1/databases/{db}/tables/{table}/columns");
+    let text = |name: &str, gtype: &str| json!({"name": name, "type": "text", "gtype": gtype});
+    call(app, key, "databases", &columns(&companies), None, json!({"columns": [text("Company name", "companyName"), {"name": "Website", "type": "link", "gtype": "website"}]})).await;
+    call(app, key, "databases", &columns(&feedback), None, json!({"columns": [text("Customer", "customer"), {"name": "Message", "type": "longtext", "gtype": "message"}]})).await;
+    let company_ref = json!({"name": "Company", "type": "reference", "gtype": "company", "options": {"type": "one_to_one", "table": companies, "column_show": "companyName"}});
+    call(app, key, "databases", &columns(&deals), None, json!({"columns": [text("Deal name", "dealName"), {"name": "Stage", "type": "status", "gtype": "stage"}, company_ref]})).await;
+    let graphql = |query: &str| json!({ "query": query });
+    let company = call(
+        app,
+        key,
+        "graphql",
+        "/api/v1/graphql/",
+        Some(&db),
+        graphql(r#"mutation { Companies(companyName: "Acme Ltd") { id } }"#),
+    )
+    .await;
+    let company = company["data"]["Companies"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deal = format!(
+        r#"mutation {{ Sheet1(dealName: "Website redesign", stage: "new", company: "{company}") {{ id }} }}"#
+    );
+    let deal = call(
+        app,
+        key,
+        "graphql",
+        "/api/v1/graphql/",
+        Some(&db),
+        graphql(&deal),
+    )
+    .await;
+    let deal = deal["data"]["Sheet1"]["id"].as_str().unwrap().to_string();
+    // Longest placeholders first: TABLE_ID is inside DEALS_TABLE_ID.
+    vec![
+        ("DEALS_TABLE_ID", deals),
+        ("DEAL_ROW_ID", deal),
+        ("TABLE_ID", feedback),
+        ("DB_ID", db),
+    ]
+}
+
 #[tokio::test]
 async fn every_api_gateway_sample_is_answered_by_its_function() {
     let dir = tempfile::tempdir().unwrap();
     let (app, demo) = app(dir.path()).await;
+    let placeholders = crm(&app, &demo.api_key).await;
     let samples = samples();
-    assert!(samples.len() >= 5, "samples: {samples:?}");
+    assert!(samples.len() >= 15, "samples: {samples:?}");
 
     for (name, text) in samples {
-        let group = name.split('-').next().unwrap().to_string();
-        let text = text
+        let group = match name.split('-').next().unwrap() {
+            "legacy" => "public".to_string(),
+            other => other.to_string(),
+        };
+        let mut text = text
             .replace("YOUR_API_KEY", &demo.api_key)
             .replace("YOUR_PROJECT_ID", &demo.project_id);
+        for (placeholder, value) in &placeholders {
+            text = text.replace(placeholder, value);
+        }
         let request = lambda_http::request::from_str(&text)
             .unwrap_or_else(|e| panic!("{name} is not an API Gateway request: {e}"));
         let request = request.map(|body| axum::body::Body::from(body.to_vec()));
@@ -83,5 +197,11 @@ async fn every_api_gateway_sample_is_answered_by_its_function() {
             !body.contains(demo.api_key.rsplit('_').next().unwrap()),
             "{name} leaked the secret"
         );
+        if group == "graphql" {
+            assert!(
+                body.contains("\"data\"") && !body.contains("\"errors\""),
+                "{name}: {body}"
+            );
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! store and on DynamoDB and S3 in the moto emulator.
 
 mod common;
+mod databases;
 mod docs_meetings;
 mod durability;
 mod files;

@@ -1,6 +1,6 @@
-//! Lambda function `public`: OpenAPI and plugin documents and the editor's file links,
-//! which redirect to signed downloads (and, as they land, public forms and legacy
-//! table submit).
+//! Lambda function `public`: OpenAPI and plugin documents, the editor's file links
+//! (redirects to signed downloads) and the legacy table submit, which writes rows and
+//! their events.
 
 use aamu::app::Needs;
 
@@ -10,6 +10,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         "public",
         Needs {
             blobs: true,
+            events: true,
             ..Needs::STORE
         },
     )

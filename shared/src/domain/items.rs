@@ -44,6 +44,14 @@ impl Kind {
         }
     }
 
+    /// The key of the item of this kind with `id` in a project.
+    pub fn key(self, team_id: &str, project_id: &str, id: &str) -> Key {
+        Key::new(
+            project_pk(team_id, project_id),
+            format!("{}#{id}", self.tag()),
+        )
+    }
+
     /// The singular noun, as in "task not found".
     pub fn noun(self) -> &'static str {
         match self {
@@ -62,11 +70,12 @@ impl ProjectCtx<'_> {
 
     /// The sort key of one item of `kind`.
     pub fn sk(&self, kind: Kind, id: &str) -> String {
-        format!("{}#{id}", kind.tag())
+        kind.key(self.team_id, self.project_id, id).sk
     }
 
+    /// The key of one item of `kind`.
     pub fn key(&self, kind: Kind, id: &str) -> Key {
-        Key::new(self.pk(), self.sk(kind, id))
+        kind.key(self.team_id, self.project_id, id)
     }
 
     fn index_pk(&self, kind: Kind) -> String {

@@ -1,12 +1,15 @@
 //! HTTP: one axum `router()` per route group. A Lambda binary runs its group's router
 //! through `lambda_http`; `aamu serve` merges them all. The same router answers in both.
 
+pub mod databases;
 pub mod docs;
 pub mod extract;
 pub mod file_links;
 pub mod files;
+pub mod graphql;
 pub mod idempotent;
 pub mod key;
+pub mod legacy_submit;
 pub mod meetings;
 pub mod public;
 pub mod request_id;
@@ -34,14 +37,26 @@ pub fn group(name: &str) -> Option<Router<App>> {
         "docs" => docs::router(),
         "meetings" => meetings::router(),
         "files" => files::router(),
-        "public" => public::router().merge(file_links::router()),
+        "databases" => databases::router(),
+        "graphql" => graphql::router(),
+        "public" => public::router()
+            .merge(file_links::router())
+            .merge(legacy_submit::router()),
         _ => return None,
     })
 }
 
 /// The names of every route group.
 pub const GROUPS: &[&str] = &[
-    "key", "users", "tasks", "docs", "meetings", "files", "public",
+    "key",
+    "users",
+    "tasks",
+    "docs",
+    "meetings",
+    "files",
+    "databases",
+    "graphql",
+    "public",
 ];
 
 /// Every route group on one router: what `aamu serve` answers.
