@@ -104,6 +104,9 @@ impl Feature {
             Feature::Database => &[
                 (Read, "GET /api/v1/databases/"),
                 (Read, "GET /api/v1/databases/{id}"),
+                (Read, "GET /api/v1/databases/{id}/tables"),
+                (Read, "GET /api/v1/databases/{id}/tables/{table}"),
+                (Read, "GET /api/v1/databases/{id}/tables/{table}/columns"),
                 (Read, "GET /api/v1/databases/{id}/activity"),
                 (Write, "POST /api/v1/databases/"),
                 (Write, "POST /api/v1/databases/{id}/tables"),
