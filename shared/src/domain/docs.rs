@@ -29,6 +29,8 @@ pub struct Doc {
     pub version: u64,
 }
 
+items::versioned!(Doc, Kind::Doc);
+
 /// The body of a doc create or PATCH; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,25 +81,10 @@ pub async fn update(
     let mut doc = stored.clone();
     doc.title = items::required_text("title", input.title, Some(doc.title), TITLE_MAX)?;
     doc.status = items::required_choice("status", input.status, Some(doc.status))?;
-    let new_body = match content::changed(input.html) {
-        Some(html) => Some(content::store(ctx, &format!("doc-{id}"), html).await?),
-        None => None,
-    };
-    if let Some(body) = &new_body {
-        doc.body = body.clone();
-    }
-    let now = ctx.clock.now_ms();
-    doc.updated_at = now;
-    doc.updated_by = actor_id.into();
-    doc.version = stored.version + 1;
-    let item = ctx.item(Kind::Doc, id, now, &doc);
-    ctx.commit(
-        item,
-        Some(stored.version),
-        new_body.as_ref(),
-        Some(&stored.body),
-    )
-    .await?;
+    let html = content::changed(input.html);
+    let doc = ctx
+        .save_update(doc, stored.version, &stored.body, html, actor_id)
+        .await?;
     view(ctx, &doc).await
 }
 

@@ -62,7 +62,78 @@ impl Kind {
     }
 }
 
+/// A versioned project item with an HTML body: a task, doc or meeting.
+pub trait Versioned: Serialize {
+    const KIND: Kind;
+
+    fn id(&self) -> &str;
+
+    fn body_mut(&mut self) -> &mut content::Body;
+
+    /// Records who changed the item, when, and its new version.
+    fn stamp(&mut self, actor_id: &str, now: i64, version: u64);
+}
+
+/// Implements `Versioned` for a record with `id`, `body`, `updated_by`, `updated_at`
+/// and `version` fields.
+macro_rules! versioned {
+    ($record:ty, $kind:expr) => {
+        impl $crate::domain::items::Versioned for $record {
+            const KIND: $crate::domain::items::Kind = $kind;
+
+            fn id(&self) -> &str {
+                &self.id
+            }
+
+            fn body_mut(&mut self) -> &mut $crate::domain::content::Body {
+                &mut self.body
+            }
+
+            fn stamp(&mut self, actor_id: &str, now: i64, version: u64) {
+                self.updated_by = actor_id.into();
+                self.updated_at = now;
+                self.version = version;
+            }
+        }
+    };
+}
+pub(crate) use versioned;
+
 impl ProjectCtx<'_> {
+    /// Saves `next`, the changed form of a record read at `stored_version`: new HTML
+    /// (if any) replaces `old_body`, the change is stamped, and the write holds only
+    /// if nobody changed the record since it was read (else 409).
+    pub async fn save_update<T: Versioned>(
+        &self,
+        mut next: T,
+        stored_version: u64,
+        old_body: &content::Body,
+        html: Option<String>,
+        actor_id: &str,
+    ) -> Result<T> {
+        let id = next.id().to_string();
+        let new_body = match html {
+            Some(html) => {
+                Some(content::store(self, &format!("{}-{id}", T::KIND.noun()), html).await?)
+            }
+            None => None,
+        };
+        if let Some(body) = &new_body {
+            *next.body_mut() = body.clone();
+        }
+        let now = self.clock.now_ms();
+        next.stamp(actor_id, now, stored_version + 1);
+        let item = self.item(T::KIND, &id, now, &next);
+        self.commit(
+            item,
+            Some(stored_version),
+            new_body.as_ref(),
+            Some(old_body),
+        )
+        .await?;
+        Ok(next)
+    }
+
     /// The project's partition key.
     pub fn pk(&self) -> String {
         project_pk(self.team_id, self.project_id)

@@ -37,6 +37,8 @@ pub struct Meeting {
     pub version: u64,
 }
 
+items::versioned!(Meeting, Kind::Meeting);
+
 /// The body of a meeting create or PATCH; absent fields keep their value, `null`
 /// clears `start_time`, `end_time` and `invitees`.
 #[derive(Debug, Default, Deserialize)]
@@ -92,26 +94,10 @@ pub async fn update(
 ) -> Result<Value> {
     let stored: Meeting = from_item(ctx.load(Kind::Meeting, id).await?)?;
     items::check_if_match(if_match, stored.version)?;
-    let (mut meeting, html) = apply(stored.clone(), input, false)?;
-    let new_body = match html {
-        Some(html) => Some(content::store(ctx, &format!("meeting-{id}"), html).await?),
-        None => None,
-    };
-    if let Some(body) = &new_body {
-        meeting.body = body.clone();
-    }
-    let now = ctx.clock.now_ms();
-    meeting.updated_at = now;
-    meeting.updated_by = actor_id.into();
-    meeting.version = stored.version + 1;
-    let item = ctx.item(Kind::Meeting, id, now, &meeting);
-    ctx.commit(
-        item,
-        Some(stored.version),
-        new_body.as_ref(),
-        Some(&stored.body),
-    )
-    .await?;
+    let (meeting, html) = apply(stored.clone(), input, false)?;
+    let meeting = ctx
+        .save_update(meeting, stored.version, &stored.body, html, actor_id)
+        .await?;
     view(ctx, &meeting).await
 }
 

@@ -93,6 +93,8 @@ pub struct Task {
     pub version: u64,
 }
 
+items::versioned!(Task, Kind::Task);
+
 /// A stored comment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comment {
@@ -221,27 +223,10 @@ pub async fn update(
     }
     let stored: Task = from_item(ctx.load(Kind::Task, id).await?)?;
     items::check_if_match(if_match, stored.version)?;
-    let old_body = stored.body.clone();
-    let (mut task, html) = apply(ctx, stored.clone(), input, false).await?;
-    let new_body = match html {
-        Some(html) => Some(content::store(ctx, &format!("task-{id}"), html).await?),
-        None => None,
-    };
-    if let Some(body) = &new_body {
-        task.body = body.clone();
-    }
-    let now = ctx.clock.now_ms();
-    task.updated_at = now;
-    task.updated_by = actor_id.into();
-    task.version = stored.version + 1;
-    let item = ctx.item(Kind::Task, id, now, &task);
-    ctx.commit(
-        item,
-        Some(stored.version),
-        new_body.as_ref(),
-        Some(&old_body),
-    )
-    .await?;
+    let (task, html) = apply(ctx, stored.clone(), input, false).await?;
+    let task = ctx
+        .save_update(task, stored.version, &stored.body, html, actor_id)
+        .await?;
     view(ctx, &task, None).await
 }
 
