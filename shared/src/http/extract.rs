@@ -4,6 +4,7 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::app::App;
@@ -66,11 +67,11 @@ impl Caller {
     }
 }
 
-/// A JSON body. Errors name the field path and the reason, and unknown fields are
-/// refused where the target type says `deny_unknown_fields`.
-pub struct JsonBody<T>(pub T);
+/// A JSON request body as raw bytes, checked to be JSON; `parse` reads it. Creates keep
+/// the bytes whole for the Idempotency-Key fingerprint.
+pub struct RawJson(pub Bytes);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync> FromRequest<S> for RawJson {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
@@ -79,7 +80,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-        let bytes = bytes::Bytes::from_request(req, state).await.map_err(|e| {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
                 Error::PayloadTooLarge("the request body is too large".into())
             } else {
@@ -89,8 +90,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         if !is_json && !bytes.is_empty() {
             return Err(Error::invalid("content-type", "must be application/json"));
         }
-        let raw: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
-        parse_json(raw).map(JsonBody)
+        Ok(RawJson(bytes))
+    }
+}
+
+impl RawJson {
+    /// The body as `T` (an empty body reads as `{}`), naming the field at fault.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
+        let raw: &[u8] = if self.0.is_empty() { b"{}" } else { &self.0 };
+        parse_json(raw)
+    }
+}
+
+/// A JSON body. Errors name the field path and the reason, and unknown fields are
+/// refused where the target type says `deny_unknown_fields`.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
+        RawJson::from_request(req, state)
+            .await?
+            .parse()
+            .map(JsonBody)
     }
 }
 

@@ -12,9 +12,9 @@ use crate::app::App;
 use crate::auth::{Access, Feature, Need, Permission};
 use crate::domain::files::{self, CompleteInput, PrepareInput};
 use crate::error::Result;
-use crate::http::extract::Caller;
+use crate::http::extract::{Caller, RawJson};
 use crate::http::idempotent::once;
-use crate::http::support::{RawJson, ctx};
+use crate::http::support::ctx;
 
 pub fn router() -> Router<App> {
     Router::new()

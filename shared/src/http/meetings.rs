@@ -14,9 +14,9 @@ use crate::domain::items::Kind;
 use crate::domain::meetings::{self, MeetingInput};
 use crate::error::Result;
 use crate::http::docs::ListParams;
-use crate::http::extract::{Caller, QueryParams};
+use crate::http::extract::{Caller, QueryParams, RawJson};
 use crate::http::idempotent::once;
-use crate::http::support::{self, RawJson, ctx};
+use crate::http::support::{self, ctx};
 
 pub fn router() -> Router<App> {
     Router::new()

@@ -1,11 +1,7 @@
-//! What the item route groups share: the raw JSON body of a create (kept whole for the
-//! Idempotency-Key fingerprint), `If-Match`, list pages and cursors, and the domain
-//! context of a request.
+//! What the item route groups share: `If-Match`, list pages and cursors, and the
+//! domain context of a request.
 
-use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
-use bytes::Bytes;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::app::App;
@@ -13,42 +9,7 @@ use crate::auth::Access;
 use crate::domain::items::{ListPage, ProjectCtx};
 use crate::domain::{dates, paging};
 use crate::error::{Error, Result};
-use crate::http::extract::parse_json;
 use crate::ports::Item;
-
-/// A JSON request body as raw bytes, checked to be JSON; `parse` reads it.
-pub struct RawJson(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for RawJson {
-    type Rejection = Error;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self> {
-        let is_json = req
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge("the request body is too large".into())
-            } else {
-                Error::invalid("body", "could not be read")
-            }
-        })?;
-        if !is_json && !bytes.is_empty() {
-            return Err(Error::invalid("content-type", "must be application/json"));
-        }
-        Ok(RawJson(bytes))
-    }
-}
-
-impl RawJson {
-    /// The body as `T` (an empty body reads as `{}`), naming the field at fault.
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
-        let raw: &[u8] = if self.0.is_empty() { b"{}" } else { &self.0 };
-        parse_json(raw)
-    }
-}
 
 /// The domain context of a request in `access`'s project.
 pub fn ctx<'a>(app: &'a App, access: &'a Access) -> ProjectCtx<'a> {
