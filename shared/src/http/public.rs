@@ -36,3 +36,32 @@ async fn plugin() -> impl IntoResponse {
     });
     axum::Json(manifest)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OPENAPI;
+
+    #[test]
+    fn every_operation_names_its_scope_and_an_operation_id() {
+        let spec: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+        assert_eq!(spec["openapi"], "3.1.0");
+        let methods = ["get", "post", "put", "patch", "delete"];
+        let mut ids = std::collections::HashSet::new();
+        for (path, ops) in spec["paths"].as_object().expect("paths") {
+            for (method, op) in ops.as_object().expect("operations") {
+                if !methods.contains(&method.as_str()) {
+                    continue;
+                }
+                assert!(
+                    op["x-aamu-scope"].is_string(),
+                    "{method} {path} has no x-aamu-scope"
+                );
+                let id = op["operationId"].as_str().unwrap_or_default();
+                assert!(
+                    ids.insert(id.to_string()),
+                    "{method} {path}: operationId {id:?} repeats"
+                );
+            }
+        }
+    }
+}
