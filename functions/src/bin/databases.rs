@@ -5,5 +5,5 @@ use aamu::app::Needs;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    aamu::lambda::run("databases", Needs::STORE).await
+    aamu::lambda::run(aamu::http::databases::router(), Needs::AWS_STORE).await
 }

@@ -1,14 +1,14 @@
 //! Lambda function `graphql`: database rows through the generated GraphQL schema.
 
-use aamu::app::Needs;
+use aamu::app::{self, Needs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     aamu::lambda::run(
-        "graphql",
+        aamu::http::graphql::router(),
         Needs {
-            events: true,
-            ..Needs::STORE
+            events: Some(app::eventbridge_events),
+            ..Needs::AWS_STORE
         },
     )
     .await

@@ -4,5 +4,5 @@ use aamu::app::Needs;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    aamu::lambda::run("key", Needs::STORE).await
+    aamu::lambda::run(aamu::http::key::router(), Needs::AWS_STORE).await
 }

@@ -1,14 +1,14 @@
 //! Lambda function `meetings`: the Meetings API.
 
-use aamu::app::Needs;
+use aamu::app::{self, Needs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     aamu::lambda::run(
-        "meetings",
+        aamu::http::meetings::router(),
         Needs {
-            blobs: true,
-            ..Needs::STORE
+            blobs: Some(app::s3_blobs),
+            ..Needs::AWS_STORE
         },
     )
     .await

@@ -2,16 +2,16 @@
 //! (redirects to signed downloads) and the legacy table submit, which writes rows and
 //! their events.
 
-use aamu::app::Needs;
+use aamu::app::{self, Needs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     aamu::lambda::run(
-        "public",
+        aamu::http::public_routes(),
         Needs {
-            blobs: true,
-            events: true,
-            ..Needs::STORE
+            blobs: Some(app::s3_blobs),
+            events: Some(app::eventbridge_events),
+            ..Needs::AWS_STORE
         },
     )
     .await

@@ -1,14 +1,14 @@
 //! Lambda function `tasks`: the Tasks API and task comments.
 
-use aamu::app::Needs;
+use aamu::app::{self, Needs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     aamu::lambda::run(
-        "tasks",
+        aamu::http::tasks::router(),
         Needs {
-            blobs: true,
-            ..Needs::STORE
+            blobs: Some(app::s3_blobs),
+            ..Needs::AWS_STORE
         },
     )
     .await

@@ -4,5 +4,5 @@ use aamu::app::Needs;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    aamu::lambda::run("users", Needs::STORE).await
+    aamu::lambda::run(aamu::http::users::router(), Needs::AWS_STORE).await
 }

@@ -39,11 +39,17 @@ pub fn group(name: &str) -> Option<Router<App>> {
         "files" => files::router(),
         "databases" => databases::router(),
         "graphql" => graphql::router(),
-        "public" => public::router()
-            .merge(file_links::router())
-            .merge(legacy_submit::router()),
+        "public" => public_routes(),
         _ => return None,
     })
+}
+
+/// The `public` group: the OpenAPI and plugin documents, the editor's file links and
+/// the legacy table submit.
+pub fn public_routes() -> Router<App> {
+    public::router()
+        .merge(file_links::router())
+        .merge(legacy_submit::router())
 }
 
 /// The names of every route group.
