@@ -496,3 +496,51 @@ fn a_doc_created_through_the_docs_api_goes_into_a_document_cell() {
         "Interview notes: Ada Lovelace"
     );
 }
+
+#[test]
+fn the_schema_reads_answer_databases_tables_and_columns() {
+    let app = spawn_app();
+    let crm = crm_schema(&app);
+
+    let db = app.get(&format!("/api/v1/databases/{}", crm.db));
+    assert_eq!(db.status, 200, "{}", db.text);
+    assert_eq!(db.json["database"]["id"], json!(crm.db));
+    let tables = db.json["database"]["tables"].as_array().unwrap();
+    assert!(tables.contains(&json!(crm.deals)) && tables.contains(&json!(crm.companies)));
+
+    let listed = app.get(&format!("/api/v1/databases/{}/tables", crm.db));
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let gtypes: Vec<&str> = listed.json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["gtype"].as_str().unwrap())
+        .collect();
+    assert!(
+        gtypes.contains(&"Sheet1") && gtypes.contains(&"Companies"),
+        "{gtypes:?}"
+    );
+
+    let table = app.get(&format!(
+        "/api/v1/databases/{}/tables/{}",
+        crm.db, crm.deals
+    ));
+    assert_eq!(table.json["table"]["gtype"], json!("Sheet1"));
+
+    let columns = app.get(&format!(
+        "/api/v1/databases/{}/tables/{}/columns",
+        crm.db, crm.deals
+    ));
+    assert_eq!(columns.status, 200, "{}", columns.text);
+    let company = columns.json["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["gtype"] == "company")
+        .expect("the company reference column is listed");
+    assert_eq!(company["type"], json!("reference"));
+    assert_eq!(company["options"]["type"], json!("one_to_one"));
+
+    let missing = app.get(&format!("/api/v1/databases/{}/tables/nope", crm.db));
+    assert_eq!(missing.status, 404);
+}
