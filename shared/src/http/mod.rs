@@ -11,6 +11,7 @@ pub mod idempotent;
 pub mod key;
 pub mod legacy_submit;
 pub mod meetings;
+pub mod pages;
 pub mod public;
 pub mod request_id;
 pub mod support;
