@@ -5,10 +5,11 @@
 //! directory, an outbox of `.eml` files and an in-process bus, or for DynamoDB, S3,
 //! SES v2 and EventBridge. `App` holds the adapters chosen once from `Config`.
 //!
-//! Entry points stay a few lines: a Lambda binary reads `Config`, builds `App` once
-//! with the ports its routes need (`app::Needs`), and hands its route group to
-//! `lambda::run`; clients and caches then live across warm invocations. `aamu serve`
-//! builds every port and serves every group on one socket.
+//! Entry points stay a few lines: a Lambda binary hands its route group's router and
+//! the port builders it needs (`app::Needs`) to `lambda::run`, which reads `Config` and
+//! builds `App` once; clients and caches then live across warm invocations, and the
+//! binary links only the adapters it names. `aamu serve` builds every port and serves
+//! every group on one socket.
 
 pub mod adapters;
 pub mod app;
