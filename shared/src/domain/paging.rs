@@ -50,6 +50,16 @@ pub fn decode(team_id: &str, list: &str, cursor: &str) -> Result<Item> {
     }
 }
 
+/// The store position a list request starts after: none without a `cursor`.
+pub fn start(team_id: &str, list: &str, cursor: Option<&str>) -> Result<Option<Item>> {
+    cursor.map(|c| decode(team_id, list, c)).transpose()
+}
+
+/// The `next_cursor` answered with a page: none on the last page.
+pub fn next_cursor(team_id: &str, list: &str, next: Option<Item>) -> Option<String> {
+    next.map(|n| encode(team_id, list, &n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

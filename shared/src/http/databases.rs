@@ -92,10 +92,7 @@ async fn list(
     let access = caller.access(&app, need).await?;
     let limit = paging::limit(params.limit)?;
     let list_name = format!("databases:{}", access.project_id());
-    let start = params
-        .cursor
-        .map(|c| paging::decode(access.team_id(), &list_name, &c))
-        .transpose()?;
+    let start = paging::start(access.team_id(), &list_name, params.cursor.as_deref())?;
     let (dbs, next) = databases::list(
         app.store.as_ref(),
         access.team_id(),
@@ -105,7 +102,7 @@ async fn list(
     )
     .await?;
     let views: Vec<Value> = dbs.iter().map(Database::view).collect();
-    let next_cursor = next.map(|n| paging::encode(access.team_id(), &list_name, &n));
+    let next_cursor = paging::next_cursor(access.team_id(), &list_name, next);
     Ok(Json(
         json!({ "databases": views, "next_cursor": next_cursor }),
     ))
@@ -305,10 +302,7 @@ async fn activity_log(
         "activity:{db_id}:{table_id}:{}",
         row_id.as_deref().unwrap_or("")
     );
-    let start = params
-        .cursor
-        .map(|c| paging::decode(access.team_id(), &list_name, &c))
-        .transpose()?;
+    let start = paging::start(access.team_id(), &list_name, params.cursor.as_deref())?;
     let (records, next) = activity::list(
         app.store.as_ref(),
         access.team_id(),
@@ -320,7 +314,7 @@ async fn activity_log(
     )
     .await?;
     let views: Vec<Value> = records.iter().map(activity::view).collect();
-    let next_cursor = next.map(|n| paging::encode(access.team_id(), &list_name, &n));
+    let next_cursor = paging::next_cursor(access.team_id(), &list_name, next);
     Ok(Json(
         json!({ "activity": views, "next_cursor": next_cursor }),
     ))

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::auth::{Access, Feature, Need, Permission};
 use crate::domain::items::{Kind, ListPage, ProjectCtx, Visibility};
+use crate::domain::paging;
 use crate::error::Result;
 use crate::http::extract::{Caller, QueryParams, RawJson};
 use crate::http::idempotent::once;
@@ -106,7 +107,7 @@ async fn list<A: PageApi>(
         params.updated_since.as_deref(),
     )?;
     let (items, next) = A::list(&ctx, params.status, page).await?;
-    let next_cursor = support::next_cursor(access.team_id(), &list_name, next);
+    let next_cursor = paging::next_cursor(access.team_id(), &list_name, next);
     Ok(Json(json!({ A::MANY: items, "next_cursor": next_cursor })))
 }
 

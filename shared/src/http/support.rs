@@ -1,4 +1,4 @@
-//! What the item route groups share: `If-Match`, list pages and cursors, and the
+//! What the item route groups share: `If-Match`, list pages, and the
 //! domain context of a request.
 
 use axum::http::HeaderMap;
@@ -9,7 +9,6 @@ use crate::auth::Access;
 use crate::domain::items::{ListPage, ProjectCtx};
 use crate::domain::{dates, paging};
 use crate::error::{Error, Result};
-use crate::ports::Item;
 
 /// The domain context of a request in `access`'s project.
 pub fn ctx<'a>(app: &'a App, access: &'a Access) -> ProjectCtx<'a> {
@@ -57,13 +56,6 @@ pub fn list_page(
     Ok(ListPage {
         limit: paging::limit(limit)?,
         since,
-        start: cursor
-            .map(|c| paging::decode(team_id, list_name, c))
-            .transpose()?,
+        start: paging::start(team_id, list_name, cursor)?,
     })
-}
-
-/// The `next_cursor` of a page.
-pub fn next_cursor(team_id: &str, list_name: &str, next: Option<Item>) -> Option<String> {
-    next.map(|n| paging::encode(team_id, list_name, &n))
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::auth::{Access, Feature, Need, Permission};
 use crate::domain::items::Kind;
+use crate::domain::paging;
 use crate::domain::tasks::{self, CommentInput, Filter, Status, TaskInput};
 use crate::error::Result;
 use crate::http::extract::{Caller, QueryParams, RawJson};
@@ -68,7 +69,7 @@ async fn list(
         assignee,
     };
     let (tasks, next) = tasks::list(&ctx, &filter, page).await?;
-    let next_cursor = support::next_cursor(access.team_id(), &list_name, next);
+    let next_cursor = paging::next_cursor(access.team_id(), &list_name, next);
     Ok(Json(json!({ "tasks": tasks, "next_cursor": next_cursor })))
 }
 

@@ -47,13 +47,10 @@ async fn list(
     }
     let limit = paging::limit(params.limit)?;
     let list_name = format!("users:{}", access.project_id());
-    let start = params
-        .cursor
-        .map(|c| paging::decode(access.team_id(), &list_name, &c))
-        .transpose()?;
+    let start = paging::start(access.team_id(), &list_name, params.cursor.as_deref())?;
     let (users, next) =
         tenancy::list_members(store, access.team_id(), access.project_id(), limit, start).await?;
-    let next_cursor = next.map(|n| paging::encode(access.team_id(), &list_name, &n));
+    let next_cursor = paging::next_cursor(access.team_id(), &list_name, next);
     Ok(Json(json!({ "users": users, "next_cursor": next_cursor })))
 }
 
